@@ -1,0 +1,65 @@
+"""What every pipeline's launcher shares: runner defaults, options, summaries."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+from transforms.failures import METRICS_NAMESPACE
+
+BEAM_OPTIONS_HELP = (
+    "Every other flag is a Beam pipeline option and is passed through, e.g. "
+    "--runner DataflowRunner --project P --region R --temp_location gs://B/tmp "
+    "--setup_file ./setup.py, or --direct_num_workers 2 "
+    "--direct_running_mode multi_processing for the local runner. Without "
+    "--runner the pipeline runs locally on Beam's FnApiRunner, which needs no "
+    "network (Beam's DirectRunner would first try to download Prism)."
+)
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Shows defaults and keeps the description's line breaks."""
+
+
+def pipeline_options(beam_args: list[str]) -> PipelineOptions:
+    return PipelineOptions(beam_args)
+
+
+def runner_for(options: PipelineOptions):
+    """The runner to use: the user's, or the local FnApiRunner when none is named."""
+    if options.view_as(StandardOptions).runner:
+        return None  # beam.Pipeline resolves the named runner itself
+    from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+    return FnApiRunner()
+
+
+def is_local_run(options: PipelineOptions) -> bool:
+    runner = options.view_as(StandardOptions).runner
+    return runner is None or "direct" in runner.lower() or "fnapi" in runner.lower() or (
+        "prism" in runner.lower()
+    )
+
+
+def counters(result) -> dict[str, int]:
+    """Committed counters of our namespace, summed over steps, by name."""
+    from apache_beam.metrics.metric import MetricsFilter
+
+    totals: dict[str, int] = {}
+    query = result.metrics().query(MetricsFilter().with_namespace(METRICS_NAMESPACE))
+    for counter in query["counters"]:
+        name = counter.key.metric.name
+        totals[name] = totals.get(name, 0) + (counter.committed or 0)
+    return totals
+
+
+def configure_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Beam and TF are chatty at INFO; our own progress lines are what matter.
+    for noisy in ("apache_beam", "absl", "tensorflow", "h5py"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

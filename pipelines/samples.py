@@ -1,0 +1,84 @@
+"""Small generated video clips for the offline demo, tests and benchmarks."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+
+import cv2
+import numpy as np
+
+
+def write_clip(
+    path: str,
+    seconds: float,
+    fps: float = 25.0,
+    size: tuple[int, int] = (320, 240),
+    fourcc: str = "mp4v",
+    seed: int = 0,
+) -> str:
+    """Writes a clip whose frames all differ (a moving gradient and a square).
+
+    Every frame carries its own index in its pixels, so a test can tell which
+    frames a sampler picked.
+    """
+    width, height = size
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*fourcc), fps, (width, height))
+    if not writer.isOpened():
+        raise OSError(f"OpenCV cannot write {fourcc} video to {path}")
+    rng = np.random.default_rng(seed)
+    base_colour = rng.integers(40, 216, size=3)
+    ys, xs = np.mgrid[0:height, 0:width]
+    try:
+        for index in range(int(round(seconds * fps))):
+            frame = np.empty((height, width, 3), np.uint8)
+            shift = index * 4
+            frame[..., 0] = (xs + shift) % 256
+            frame[..., 1] = (ys + base_colour[1]) % 256
+            frame[..., 2] = base_colour[2]
+            side = max(8, height // 6)
+            x0 = (index * 7) % max(1, width - side)
+            frame[height // 3 : height // 3 + side, x0 : x0 + side] = 255 - base_colour
+            writer.write(frame)
+    finally:
+        writer.release()
+    return path
+
+
+def write_clips(directory: str, count: int, seconds: float = 8.0) -> list[str]:
+    os.makedirs(directory, exist_ok=True)
+    return [
+        write_clip(os.path.join(directory, f"clip_{i:02d}.mp4"), seconds, seed=i)
+        for i in range(count)
+    ]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def copyfile(self, source, outputfile):
+        # yt-dlp probes a direct link and hangs up early: not an error.
+        try:
+            super().copyfile(source, outputfile)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+@contextlib.contextmanager
+def serve_directory(directory: str) -> Iterator[str]:
+    """Serves directory over HTTP on 127.0.0.1 (a free port); yields the base URL."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=directory)
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,86 @@
+"""Failures are data: every input that yields no record becomes one JSON line."""
+
+from __future__ import annotations
+
+import json
+import traceback
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+METRICS_NAMESPACE = "yt8m"
+STAGES = ("parse", "download", "decode", "extract", "write")
+
+
+class PipelineStageError(Exception):
+    """An error that knows which pipeline stage it belongs to."""
+
+    stage = "extract"
+
+
+def failure_counter_name(stage: str) -> str:
+    return f"failed_{stage}"
+
+
+def make_failure(source: str, stage: str, error: str, **context) -> dict:
+    """A failure record; `context` adds what helps a person find the input."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}")
+    return {"source": source, "stage": stage, "error": error, **context}
+
+
+def describe_exception(exc_type: type, formatted_traceback: list[str]) -> str:
+    """`Class: message`, from what Beam's dead-letter output carries."""
+    last_line = formatted_traceback[-1].strip() if formatted_traceback else ""
+    _, _, message = last_line.partition(": ")
+    return f"{exc_type.__name__}: {message}" if message else exc_type.__name__
+
+
+def describe(exc: BaseException) -> str:
+    return describe_exception(type(exc), traceback.format_exception_only(exc))
+
+
+class DeadLettersToFailures(beam.PTransform):
+    """Turns `with_exception_handling` dead letters into counted failure records.
+
+    Args:
+      default_stage: the stage for exceptions that do not name one.
+      source_of: maps the failed element to its source string.
+      context_of: maps the failed element to extra fields for the record.
+    """
+
+    def __init__(self, default_stage, source_of, context_of=lambda element: {}):
+        super().__init__()
+        self._default_stage = default_stage
+        self._source_of = source_of
+        self._context_of = context_of
+
+    def expand(self, dead_letters):
+        return dead_letters | beam.Map(self._to_failure)
+
+    def _to_failure(self, dead_letter):
+        element, (exc_type, _, formatted_traceback) = dead_letter
+        stage = getattr(exc_type, "stage", self._default_stage)
+        Metrics.counter(METRICS_NAMESPACE, failure_counter_name(stage)).inc()
+        return make_failure(
+            self._source_of(element),
+            stage,
+            describe_exception(exc_type, formatted_traceback),
+            **self._context_of(element),
+        )
+
+
+class WriteFailures(beam.PTransform):
+    """Writes failure records as JSON lines under `prefix`."""
+
+    def __init__(self, prefix: str):
+        super().__init__()
+        self._prefix = prefix
+
+    def expand(self, failures):
+        return (
+            failures
+            | "To JSON" >> beam.Map(lambda f: json.dumps(f, sort_keys=True))
+            | "Write JSON lines"
+            >> beam.io.WriteToText(self._prefix, file_name_suffix=".jsonl")
+        )
