@@ -54,9 +54,7 @@ def default_model_dir() -> str:
 def missing_files(model_dir: str) -> list[str]:
     """The model files absent from model_dir (local or any Beam filesystem)."""
     return [
-        name
-        for name in MODEL_FILES
-        if not FileSystems.exists(FileSystems.join(model_dir, name))
+        name for name in MODEL_FILES if not FileSystems.exists(FileSystems.join(model_dir, name))
     ]
 
 

@@ -59,9 +59,7 @@ def load_pca(model_dir: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if mean.shape != (dim, 1):
         raise ModelLoadError(f"mean.npy must have shape ({dim}, 1), got {mean.shape}")
     if eigenvals.ndim != 2 or eigenvals.shape[0] < out or eigenvals.shape[1] != 1:
-        raise ModelLoadError(
-            f"eigenvals.npy must have shape (>={out}, 1), got {eigenvals.shape}"
-        )
+        raise ModelLoadError(f"eigenvals.npy must have shape (>={out}, 1), got {eigenvals.shape}")
     if eigenvecs.ndim != 2 or eigenvecs.shape[0] < out or eigenvecs.shape[1] != dim:
         raise ModelLoadError(
             f"eigenvecs.npy must have shape (>={out}, {dim}), got {eigenvecs.shape}"

@@ -136,9 +136,7 @@ def build_stand_in_graph_def(seed: int = 0):
 
     # 299 -> 149 (3x3 stride 2) -> 8 (18x18 average pool): the official graph's
     # final 8x8 grid, reached in two cheap steps.
-    stem = b.conv_bn_relu(
-        "conv", "Mul", rng.normal(size=(3, 3, 3, _STEM_CHANNELS)), 2, rng
-    )
+    stem = b.conv_bn_relu("conv", "Mul", rng.normal(size=(3, 3, 3, _STEM_CHANNELS)), 2, rng)
     b.node(
         "pool",
         "AvgPool",
@@ -150,7 +148,9 @@ def build_stand_in_graph_def(seed: int = 0):
     )
     half = yt8m_format.INCEPTION_DIM // 2
     towers = [
-        b.conv_bn_relu(f"mixed/{name}", "pool", rng.normal(size=(1, 1, _STEM_CHANNELS, half)), 1, rng)
+        b.conv_bn_relu(
+            f"mixed/{name}", "pool", rng.normal(size=(1, 1, _STEM_CHANNELS, half)), 1, rng
+        )
         for name in ("conv", "tower/conv")
     ]
     b.const("mixed/join/concat_dim", 3, tf.int32)

@@ -38,8 +38,11 @@ def runner_for(options: PipelineOptions):
 
 def is_local_run(options: PipelineOptions) -> bool:
     runner = options.view_as(StandardOptions).runner
-    return runner is None or "direct" in runner.lower() or "fnapi" in runner.lower() or (
-        "prism" in runner.lower()
+    return (
+        runner is None
+        or "direct" in runner.lower()
+        or "fnapi" in runner.lower()
+        or ("prism" in runner.lower())
     )
 
 

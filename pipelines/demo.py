@@ -22,9 +22,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="yt8m demo", description=__doc__, formatter_class=common.HelpFormatter
     )
-    parser.add_argument(
-        "--workdir", default="yt8m_demo", help="Where clips, model and outputs go."
-    )
+    parser.add_argument("--workdir", default="yt8m_demo", help="Where clips, model and outputs go.")
     parser.add_argument(
         "--clip_seconds", type=float, default=8.0, help="Length of each generated clip."
     )
@@ -68,15 +66,20 @@ def run(argv: list[str] | None = None) -> dict:
             f.write("\n".join(lines) + "\n")
         summary = extract.run(
             [
-                "--input", list_file,
-                "--output_dir", output_dir,
-                "--model_dir", model_dir,
+                "--input",
+                list_file,
+                "--output_dir",
+                output_dir,
+                "--model_dir",
+                model_dir,
                 "--overwrite",
                 *beam_args,
             ]
         )
-    print(f"\nDemo list: {list_file}\nFrame-level records: {output_dir}/frame/\n"
-          f"Video-level records: {output_dir}/video/\nFailures: {output_dir}/failures/")
+    print(
+        f"\nDemo list: {list_file}\nFrame-level records: {output_dir}/frame/\n"
+        f"Video-level records: {output_dir}/video/\nFailures: {output_dir}/failures/"
+    )
     return summary
 
 

@@ -60,8 +60,7 @@ def build_extract_pipeline(
     _ = (
         (parse_failures, extract_failures, write_failures)
         | "All failures" >> beam.Flatten()
-        | "Write failures"
-        >> WriteFailures(FileSystems.join(output_dir, "failures", "failures"))
+        | "Write failures" >> WriteFailures(FileSystems.join(output_dir, "failures", "failures"))
     )
 
 
@@ -268,9 +267,7 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
     prepare_output_dir(args.output_dir, args.overwrite)
 
     started = time.monotonic()
-    pipeline = test_pipeline or beam.Pipeline(
-        runner=common.runner_for(options), options=options
-    )
+    pipeline = test_pipeline or beam.Pipeline(runner=common.runner_for(options), options=options)
     build_extract_pipeline(
         pipeline,
         args.input,

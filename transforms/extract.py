@@ -77,9 +77,9 @@ class ReadVideoSources(beam.PTransform):
             | "Read lists" >> beam.io.ReadAllFromText(with_filename=True)
             | "Drop blanks and comments" >> beam.Filter(lambda fl: not is_ignorable(fl[1]))
         )
-        parsed, bad_lines = lines | "Parse lines" >> beam.MapTuple(
-            parse_list_line
-        ).with_exception_handling()
+        parsed, bad_lines = (
+            lines | "Parse lines" >> beam.MapTuple(parse_list_line).with_exception_handling()
+        )
         failures = bad_lines | "Parse failures" >> DeadLettersToFailures(
             "parse",
             source_of=lambda fl: fl[1].strip(),
@@ -208,9 +208,9 @@ class ExtractFeatures(beam.PTransform):
         )
 
     def expand(self, videos):
-        features, dead_letters = videos | "Fetch, sample, featurise" >> beam.ParDo(
-            self._fn
-        ).with_exception_handling()
+        features, dead_letters = (
+            videos | "Fetch, sample, featurise" >> beam.ParDo(self._fn).with_exception_handling()
+        )
         failures = dead_letters | "Extraction failures" >> DeadLettersToFailures(
             "extract", source_of=lambda video: video.source, context_of=_source_context
         )
@@ -263,9 +263,9 @@ class WriteYt8mRecords(beam.PTransform):
     def expand(self, features):
         from apache_beam.io.filesystems import FileSystems
 
-        records, dead_letters = features | "Serialise" >> beam.Map(
-            serialise_records
-        ).with_exception_handling()
+        records, dead_letters = (
+            features | "Serialise" >> beam.Map(serialise_records).with_exception_handling()
+        )
         for index, kind in enumerate(("frame", "video")):
             _ = (
                 records

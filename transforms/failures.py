@@ -81,6 +81,5 @@ class WriteFailures(beam.PTransform):
         return (
             failures
             | "To JSON" >> beam.Map(lambda f: json.dumps(f, sort_keys=True))
-            | "Write JSON lines"
-            >> beam.io.WriteToText(self._prefix, file_name_suffix=".jsonl")
+            | "Write JSON lines" >> beam.io.WriteToText(self._prefix, file_name_suffix=".jsonl")
         )

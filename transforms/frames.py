@@ -26,9 +26,7 @@ class VideoOpenError(PipelineStageError):
     stage = "decode"
 
 
-def sample_frames_bgr(
-    path: str, every_ms: float, max_frames: int
-) -> Iterator[np.ndarray]:
+def sample_frames_bgr(path: str, every_ms: float, max_frames: int) -> Iterator[np.ndarray]:
     """Yields the official iterator's frames, as OpenCV decodes them (BGR).
 
     The rule (google/youtube-8m `extract_tfrecords_main.frame_iterator`): take a

@@ -128,22 +128,17 @@ def make_frame_level_example(
         raise ValueError("quantized_rgb must be a 2-D uint8 array")
     if quantized_rgb.shape[1] != RGB_DIM or quantized_rgb.shape[0] == 0:
         raise ValueError(
-            f"quantized_rgb must have shape (frames>0, {RGB_DIM}), "
-            f"got {quantized_rgb.shape}"
+            f"quantized_rgb must have shape (frames>0, {RGB_DIM}), got {quantized_rgb.shape}"
         )
     num_frames = quantized_rgb.shape[0]
     feature_lists = {
         RGB_KEY: tf.train.FeatureList(
             feature=[_bytes_feature(row.tobytes()) for row in quantized_rgb]
         ),
-        AUDIO_KEY: tf.train.FeatureList(
-            feature=[_bytes_feature(ZERO_AUDIO_FRAME)] * num_frames
-        ),
+        AUDIO_KEY: tf.train.FeatureList(feature=[_bytes_feature(ZERO_AUDIO_FRAME)] * num_frames),
     }
     example = tf.train.SequenceExample(
-        context=tf.train.Features(
-            feature=_video_level_features(video_id, labels, mean_rgb)
-        ),
+        context=tf.train.Features(feature=_video_level_features(video_id, labels, mean_rgb)),
         feature_lists=tf.train.FeatureLists(feature_list=feature_lists),
     )
     return example.SerializeToString()
@@ -154,8 +149,6 @@ def make_video_level_example(video_id: str, labels: Sequence[int], mean_rgb) -> 
     import tensorflow as tf
 
     example = tf.train.Example(
-        features=tf.train.Features(
-            feature=_video_level_features(video_id, labels, mean_rgb)
-        )
+        features=tf.train.Features(feature=_video_level_features(video_id, labels, mean_rgb))
     )
     return example.SerializeToString()

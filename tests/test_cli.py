@@ -1,0 +1,65 @@
+import subprocess
+import sys
+
+import pytest
+
+from pipelines import cli, extract
+
+
+def _yt8m(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def test_top_level_help_lists_every_command(capsys):
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in cli.COMMANDS)
+    assert cli.main(["frobnicate"]) == 2
+
+
+def test_extract_help_explains_every_flag():
+    help_text = extract.make_parser().format_help()
+    for action in extract.make_parser()._actions:
+        if action.option_strings and action.dest != "help":
+            assert action.help, action.dest
+            assert action.option_strings[0] in help_text
+    assert "--runner" in help_text  # Beam options are explained too
+
+
+def test_missing_input_is_a_clear_error_without_traceback(tmp_path):
+    result = _yt8m("extract", "--input", str(tmp_path / "nope*.txt"), "--output_dir", str(tmp_path))
+    assert result.returncode == 2
+    assert "matches no files" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_refuses_to_mix_with_earlier_outputs(tmp_path, stand_in_model_dir):
+    (tmp_path / "list.txt").write_text("a.mp4\n")
+    (tmp_path / "out" / "frame").mkdir(parents=True)
+    with pytest.raises(extract.UsageError, match="--overwrite"):
+        extract.run(
+            [
+                "--input",
+                str(tmp_path / "list.txt"),
+                "--output_dir",
+                str(tmp_path / "out"),
+                "--model_dir",
+                stand_in_model_dir,
+            ]
+        )
+
+
+@pytest.mark.slow
+def test_demo_runs_offline_and_says_it_uses_the_stand_in(tmp_path, monkeypatch):
+    monkeypatch.setenv("YT8M_CACHE_DIR", str(tmp_path / "empty_cache"))
+    result = _yt8m("demo", "--workdir", str(tmp_path / "demo"), "--clip_seconds", "3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "STAND-IN" in result.stdout
+    assert "Videos written: 4" in result.stdout
+    assert list((tmp_path / "demo" / "features" / "frame").glob("*.tfrecord"))
