@@ -16,6 +16,8 @@ setuptools.setup(
         "tensorflow>=2.16,<2.22",
         # Beam's TensorFlow model handler imports tensorflow_hub.
         "tensorflow-hub>=0.16,<1",
+        # tf.summary (TensorBoard logs of yt8m train) needs it; TF no longer bundles it.
+        "tensorboard>=2.16,<3",
         "numpy>=1.26,<3",
         "opencv-python-headless>=4.8,<6",
         "yt-dlp>=2025.1.1",
