@@ -61,7 +61,7 @@ def group_scores(scores: np.ndarray, is_positive: np.ndarray) -> list[tuple[floa
     unique, inverse = np.unique(scores, return_inverse=True)
     items = np.bincount(inverse, minlength=len(unique))
     positives = np.bincount(inverse, weights=is_positive.astype(np.float64), minlength=len(unique))
-    return list(zip(unique.tolist(), items.tolist(), positives.astype(int).tolist(), strict=False))
+    return list(zip(unique.tolist(), items.tolist(), positives.astype(int).tolist(), strict=True))
 
 
 def average_precision(scores: np.ndarray, is_positive: np.ndarray, num_positives: int) -> float:
@@ -89,7 +89,7 @@ def precision_at_equal_recall_rate(predictions: np.ndarray, labels: np.ndarray) 
     if not len(labels):
         return 0.0
     values = []
-    for row, truth in zip(predictions, labels, strict=False):
+    for row, truth in zip(predictions, labels, strict=True):
         num_labels = int(truth.sum())
         top, scores = top_k(row, num_labels)
         values.append(float(((scores > 0) * truth[top]).sum()) / num_labels)
@@ -101,7 +101,7 @@ def gap(predictions: np.ndarray, labels: np.ndarray, k: int = DEFAULT_TOP_K) -> 
     label of every video counted as a positive to recall."""
     predictions, labels = _labelled(predictions, labels)
     scores, positives = [], []
-    for row, truth in zip(predictions, labels, strict=False):
+    for row, truth in zip(predictions, labels, strict=True):
         top, top_scores = top_k(row, k)
         scores.append(top_scores)
         positives.append(truth[top] > 0)
@@ -120,15 +120,15 @@ def mean_average_precision(
     predictions, labels = _labelled(predictions, labels)
     num_classes = predictions.shape[1]
     per_class = [([], []) for _ in range(num_classes)]
-    for row, truth in zip(predictions, labels, strict=False):
+    for row, truth in zip(predictions, labels, strict=True):
         top, top_scores = top_k(row, k)
-        for index, score in zip(top, top_scores, strict=False):
+        for index, score in zip(top, top_scores, strict=True):
             per_class[index][0].append(score)
             per_class[index][1].append(truth[index] > 0)
     positives_per_class = (labels > 0).sum(axis=0)
     aps = [
         average_precision(np.array(s), np.array(p), int(n)) if s else 0.0
-        for (s, p), n in zip(per_class, positives_per_class, strict=False)
+        for (s, p), n in zip(per_class, positives_per_class, strict=True)
     ]
     return float(np.mean(aps))
 

@@ -103,7 +103,9 @@ def format_vocabulary(names: list[str], counts: list[int], descriptions: list[st
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for index, (name, count, description) in enumerate(zip(names, counts, descriptions, strict=False)):
+    for index, (name, count, description) in enumerate(
+        zip(names, counts, descriptions, strict=True)
+    ):
         writer.writerow(
             [index, count, f"/m/syn{index}", name, "", "Synthetic", "", "", description]
         )
