@@ -6,7 +6,13 @@ import sys
 
 COMMANDS = {
     "extract": ("pipelines.extract", "video URL lists -> YouTube-8M TFRecords"),
-    "demo": ("pipelines.demo", "run extract offline on generated clips"),
+    "train": ("pipelines.train", "train the logistic baseline on YouTube-8M TFRecords"),
+    "score": ("pipelines.score", "batch-score TFRecords: ranked labels and official metrics"),
+    "make-synthetic-data": (
+        "pipelines.make_synthetic_data",
+        "write synthetic YouTube-8M-format records and a vocabulary",
+    ),
+    "demo": ("pipelines.demo", "extract -> train -> score, offline, on generated data"),
     "make-test-model": (
         "pipelines.make_test_model",
         "write a stand-in model (random weights) for tests and offline runs",

@@ -58,6 +58,33 @@ def counters(result) -> dict[str, int]:
     return totals
 
 
+class OutputExistsError(ValueError):
+    """The output directory holds an earlier run's outputs."""
+
+
+def prepare_output_dir(output_dir: str, patterns: list[str], overwrite: bool) -> None:
+    """Refuses to mix a run's outputs with an earlier run's, or deletes those first.
+
+    Sharded writers name files by shard count, so leftovers of a run with other
+    shard counts would otherwise sit beside the new files and be read with them.
+    """
+    from apache_beam.io.filesystems import FileSystems
+
+    existing = [
+        metadata.path
+        for pattern in patterns
+        for metadata in FileSystems.match([FileSystems.join(output_dir, pattern)])[0].metadata_list
+    ]
+    if existing and not overwrite:
+        shown = ", ".join(existing[:3]) + (" ..." if len(existing) > 3 else "")
+        raise OutputExistsError(
+            f"{output_dir} already holds outputs ({shown}); choose another --output_dir or "
+            "pass --overwrite"
+        )
+    if existing:
+        FileSystems.delete(existing)
+
+
 def configure_logging(verbose: bool = False) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,

@@ -29,7 +29,8 @@ from transforms.failures import STAGES, WriteFailures, failure_counter_name
 from transforms.media import DownloadOptions
 
 _LOGGER = logging.getLogger(__name__)
-OUTPUT_SUBDIRS = ("frame", "video", "failures")
+# What a run writes under --output_dir, as globs.
+OUTPUT_PATTERNS = ["frame/*", "video/*", "failures/*", "summary.json"]
 SUMMARY_FILE = "summary.json"
 
 
@@ -199,21 +200,6 @@ def check_inputs(patterns: list[str]) -> None:
             raise UsageError(f"--input {pattern} matches no files")
 
 
-def prepare_output_dir(output_dir: str, overwrite: bool) -> None:
-    existing = [
-        FileSystems.join(output_dir, sub)
-        for sub in OUTPUT_SUBDIRS
-        if FileSystems.exists(FileSystems.join(output_dir, sub))
-    ]
-    if existing and not overwrite:
-        raise UsageError(
-            f"{output_dir} already holds outputs ({', '.join(existing)}); choose another "
-            "--output_dir or pass --overwrite"
-        )
-    if existing:
-        FileSystems.delete(existing)
-
-
 def summarise(counters: dict[str, int], wall_s: float) -> dict:
     failed = {stage: counters.get(failure_counter_name(stage), 0) for stage in STAGES}
     return {
@@ -264,7 +250,7 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
         )
     stand_in = graph_is_stand_in(model_dir)
     download_options = download_options_from(args)
-    prepare_output_dir(args.output_dir, args.overwrite)
+    common.prepare_output_dir(args.output_dir, OUTPUT_PATTERNS, args.overwrite)
 
     started = time.monotonic()
     pipeline = test_pipeline or beam.Pipeline(runner=common.runner_for(options), options=options)
@@ -291,7 +277,7 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
 def main(argv: list[str] | None = None) -> int:
     try:
         run(argv)
-    except (UsageError, assets.ModelAssetsError, ModelLoadError) as e:
+    except (UsageError, common.OutputExistsError, assets.ModelAssetsError, ModelLoadError) as e:
         print(f"yt8m extract: error: {e}", file=sys.stderr)
         return 2
     return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import shutil
 import sys
@@ -233,7 +234,16 @@ def run(argv: list[str] | None = None) -> dict:
     if eval_files:
         callbacks.append(_eval_callback(dataset(eval_files, False), args.top_k, log_dir, history))
     started = time.monotonic()
-    fit = model.fit(dataset(train_files, True), epochs=args.epochs, callbacks=callbacks, verbose=2)
+    # Repeat and count steps, so Keras knows an epoch's length and shows progress.
+    steps_per_epoch = max(1, math.ceil(stats.videos / args.batch_size))
+    fit = model.fit(
+        dataset(train_files, True).repeat(),
+        epochs=args.epochs,
+        steps_per_epoch=steps_per_epoch,
+        shuffle=False,  # tf.data shuffles
+        callbacks=callbacks,
+        verbose=2,
+    )
     train_seconds = time.monotonic() - started
 
     training = {

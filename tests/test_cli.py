@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from pipelines import cli, extract
+from pipelines import cli, common, extract
 
 
 def _yt8m(*args, cwd=None):
@@ -42,7 +42,8 @@ def test_missing_input_is_a_clear_error_without_traceback(tmp_path):
 def test_refuses_to_mix_with_earlier_outputs(tmp_path, stand_in_model_dir):
     (tmp_path / "list.txt").write_text("a.mp4\n")
     (tmp_path / "out" / "frame").mkdir(parents=True)
-    with pytest.raises(extract.UsageError, match="--overwrite"):
+    (tmp_path / "out" / "frame" / "part-00000-of-00003.tfrecord").write_bytes(b"")
+    with pytest.raises(common.OutputExistsError, match="--overwrite"):
         extract.run(
             [
                 "--input",
