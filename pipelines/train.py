@@ -193,9 +193,11 @@ def run(argv: list[str] | None = None) -> dict:
         raise TrainError("--model_dir must be local; copy the export to GCS afterwards")
     train_files = expand_glob(args.train_data, "--train_data")
     eval_files = expand_glob(args.eval_data, "--eval_data") if args.eval_data else []
-    kind = (
-        baseline.detect_record_kind(train_files) if args.input_kind == "auto" else args.input_kind
-    )
+
+    def kind_of(files):
+        return baseline.detect_record_kind(files) if args.input_kind == "auto" else args.input_kind
+
+    kind = kind_of(train_files)
     stats = baseline.count_labels(train_files, kind, args.num_classes)
     if stats.out_of_range:
         raise TrainError(
@@ -224,7 +226,13 @@ def run(argv: list[str] | None = None) -> dict:
 
     def dataset(files, shuffle):
         return baseline.make_dataset(
-            files, kind, feature_names, args.num_classes, args.batch_size, shuffle, args.seed
+            files,
+            kind_of(files),
+            feature_names,
+            args.num_classes,
+            args.batch_size,
+            shuffle,
+            args.seed,
         )
 
     os.makedirs(args.model_dir, exist_ok=True)
