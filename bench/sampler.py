@@ -8,29 +8,8 @@ import argparse
 import tempfile
 import time
 
-import cv2
-
 from pipelines import samples
-from transforms.frames import sample_frames_bgr
-
-
-def official_frame_iterator(filename, every_ms=1000, max_num_frames=300):
-    """google/youtube-8m frame_iterator: read() (decode + convert) every frame."""
-    video_capture = cv2.VideoCapture()
-    if not video_capture.open(filename):
-        return
-    last_ts = -99999
-    num_retrieved = 0
-    while num_retrieved < max_num_frames:
-        while video_capture.get(cv2.CAP_PROP_POS_MSEC) < every_ms + last_ts:
-            if not video_capture.read()[0]:
-                return
-        last_ts = video_capture.get(cv2.CAP_PROP_POS_MSEC)
-        has_frames, frame = video_capture.read()
-        if not has_frames:
-            break
-        yield frame
-        num_retrieved += 1
+from transforms.frames import official_frame_iterator, sample_frames_bgr
 
 
 def best_of(runs, fn):

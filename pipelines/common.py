@@ -36,6 +36,28 @@ def runner_for(options: PipelineOptions):
     return FnApiRunner()
 
 
+def make_pipeline(options: PipelineOptions):
+    import apache_beam as beam
+
+    return beam.Pipeline(runner=runner_for(options), options=options)
+
+
+def run_to_completion(pipeline) -> dict[str, int]:
+    """Runs the pipeline, waits for it, and returns our counters."""
+    result = pipeline.run()
+    result.wait_until_finish()
+    return counters(result)
+
+
+def write_json(path: str, payload: dict) -> None:
+    import json
+
+    from apache_beam.io.filesystems import FileSystems
+
+    with FileSystems.create(path) as f:
+        f.write(json.dumps(payload, indent=2, sort_keys=True).encode("utf-8"))
+
+
 def is_local_run(options: PipelineOptions) -> bool:
     runner = options.view_as(StandardOptions).runner
     return (

@@ -7,7 +7,6 @@ templates expect).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import time
@@ -230,11 +229,6 @@ def format_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def _write_json(path: str, payload: dict) -> None:
-    with FileSystems.create(path) as f:
-        f.write(json.dumps(payload, indent=2, sort_keys=True).encode("utf-8"))
-
-
 def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = None) -> dict:
     """Parses flags, checks everything checkable up front, runs, and summarises."""
     args, beam_args = make_parser().parse_known_args(argv)
@@ -253,7 +247,7 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
     common.prepare_output_dir(args.output_dir, OUTPUT_PATTERNS, args.overwrite)
 
     started = time.monotonic()
-    pipeline = test_pipeline or beam.Pipeline(runner=common.runner_for(options), options=options)
+    pipeline = test_pipeline or common.make_pipeline(options)
     build_extract_pipeline(
         pipeline,
         args.input,
@@ -264,12 +258,11 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
         args.max_frames,
         args.batch_size,
     )
-    result = pipeline.run()
-    result.wait_until_finish()
-    summary = summarise(common.counters(result), time.monotonic() - started)
+    counters = common.run_to_completion(pipeline)
+    summary = summarise(counters, time.monotonic() - started)
     summary["output_dir"] = args.output_dir
     summary["model"] = {"dir": model_dir, "stand_in": stand_in}
-    _write_json(FileSystems.join(args.output_dir, SUMMARY_FILE), summary)
+    common.write_json(FileSystems.join(args.output_dir, SUMMARY_FILE), summary)
     print(format_summary(summary))
     return summary
 

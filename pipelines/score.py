@@ -124,7 +124,7 @@ def build_score_pipeline(
     _ = (
         scored
         | "Metrics" >> scoring.ComputeMetrics(num_classes, top_k)
-        | "Write metrics" >> beam.Map(lambda m: scoring.write_json(metrics_path, m))
+        | "Write metrics" >> beam.Map(lambda m: common.write_json(metrics_path, m))
     )
     _ = failures | "Write failures" >> WriteFailures(
         FileSystems.join(output_dir, "failures", "failures")
@@ -145,7 +145,7 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
     vocabulary = load_vocabulary(args.vocabulary)
     options = common.pipeline_options(beam_args)
     started = time.monotonic()
-    pipeline = test_pipeline or beam.Pipeline(runner=common.runner_for(options), options=options)
+    pipeline = test_pipeline or common.make_pipeline(options)
     build_score_pipeline(
         pipeline,
         args.input,
@@ -157,10 +157,8 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
         vocabulary.names if vocabulary else None,
         args.batch_size,
     )
-    result = pipeline.run()
-    result.wait_until_finish()
+    counters = common.run_to_completion(pipeline)
     wall = time.monotonic() - started
-    counters = common.counters(result)
     summary = {
         "videos_scored": counters.get("videos_scored", 0),
         "failed": counters.get(failure_counter_name("parse"), 0),

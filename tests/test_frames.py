@@ -1,28 +1,8 @@
-import cv2
 import numpy as np
 import pytest
 
 from pipelines import samples
 from transforms import frames
-
-
-def official_frame_iterator(filename, every_ms=1000, max_num_frames=300):
-    """google/youtube-8m extract_tfrecords_main.frame_iterator, read() for every frame."""
-    video_capture = cv2.VideoCapture()
-    if not video_capture.open(filename):
-        return
-    last_ts = -99999
-    num_retrieved = 0
-    while num_retrieved < max_num_frames:
-        while video_capture.get(cv2.CAP_PROP_POS_MSEC) < every_ms + last_ts:
-            if not video_capture.read()[0]:
-                return
-        last_ts = video_capture.get(cv2.CAP_PROP_POS_MSEC)
-        has_frames, frame = video_capture.read()
-        if not has_frames:
-            break
-        yield frame
-        num_retrieved += 1
 
 
 @pytest.fixture(
@@ -38,7 +18,7 @@ def clip(request, tmp_path_factory):
 @pytest.mark.parametrize("frames_per_second,max_frames", [(1, 300), (2, 300), (1, 3), (3.5, 300)])
 def test_sampler_picks_exactly_the_official_frames(clip, frames_per_second, max_frames):
     every_ms = 1000.0 / frames_per_second
-    expected = list(official_frame_iterator(clip, every_ms, max_frames))
+    expected = list(frames.official_frame_iterator(clip, every_ms, max_frames))
     got = list(frames.sample_frames_bgr(clip, every_ms, max_frames))
     assert len(expected) >= min(max_frames, 6)
     assert len(got) == len(expected)
@@ -47,7 +27,7 @@ def test_sampler_picks_exactly_the_official_frames(clip, frames_per_second, max_
 
 
 def test_rgb_batches_hold_the_same_frames_in_rgb_order(clip):
-    expected = [f[:, :, ::-1] for f in official_frame_iterator(clip, 500.0, 300)]
+    expected = [f[:, :, ::-1] for f in frames.official_frame_iterator(clip, 500.0, 300)]
     batches = list(frames.sample_rgb_batches(clip, 500.0, 300, batch_size=4))
     assert [len(b) for b in batches[:-1]] == [4] * (len(batches) - 1)
     np.testing.assert_array_equal(np.concatenate(batches), np.stack(expected))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import traceback
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -34,10 +33,6 @@ def describe_exception(exc_type: type, formatted_traceback: list[str]) -> str:
     last_line = formatted_traceback[-1].strip() if formatted_traceback else ""
     _, _, message = last_line.partition(": ")
     return f"{exc_type.__name__}: {message}" if message else exc_type.__name__
-
-
-def describe(exc: BaseException) -> str:
-    return describe_exception(type(exc), traceback.format_exception_only(exc))
 
 
 class DeadLettersToFailures(beam.PTransform):

@@ -77,3 +77,28 @@ def sample_rgb_batches(
             batch = []
     if batch:
         yield np.stack(batch)
+
+
+def official_frame_iterator(
+    path: str, every_ms: float = 1000.0, max_frames: int = 300
+) -> Iterator[np.ndarray]:
+    """The official extractor's iterator as published (`read()` on every frame).
+
+    Kept as the reference that tests check `sample_frames_bgr` against and that
+    the sampler benchmark compares with; the pipeline never uses it.
+    """
+    capture = cv2.VideoCapture()
+    if not capture.open(path):
+        return
+    last_kept_ms = _NO_FRAME_YET_MS
+    kept = 0
+    while kept < max_frames:
+        while capture.get(cv2.CAP_PROP_POS_MSEC) < every_ms + last_kept_ms:
+            if not capture.read()[0]:
+                return
+        last_kept_ms = capture.get(cv2.CAP_PROP_POS_MSEC)
+        has_frame, frame = capture.read()
+        if not has_frame:
+            break
+        yield frame
+        kept += 1

@@ -226,10 +226,3 @@ class ComputeMetrics(beam.PTransform):
             "num_videos": count,
             "top_k": self._top_k,
         }
-
-
-def write_json(path: str, payload: dict) -> None:
-    from apache_beam.io.filesystems import FileSystems
-
-    with FileSystems.create(path) as f:
-        f.write(json.dumps(payload, indent=2, sort_keys=True).encode("utf-8"))
