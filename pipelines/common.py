@@ -107,6 +107,19 @@ def prepare_output_dir(output_dir: str, patterns: list[str], overwrite: bool) ->
         FileSystems.delete(existing)
 
 
+def run_reporting_errors(prog: str, run, argv, expected_errors: tuple) -> int:
+    """Runs a command; an expected error (bad input, missing files) becomes one
+    line on stderr and exit status 2 instead of a traceback."""
+    import sys
+
+    try:
+        run(argv)
+    except expected_errors as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def configure_logging(verbose: bool = False) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,

@@ -268,12 +268,12 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        run(argv)
-    except (UsageError, common.OutputExistsError, assets.ModelAssetsError, ModelLoadError) as e:
-        print(f"yt8m extract: error: {e}", file=sys.stderr)
-        return 2
-    return 0
+    return common.run_reporting_errors(
+        "yt8m extract",
+        run,
+        argv,
+        (UsageError, common.OutputExistsError, assets.ModelAssetsError, ModelLoadError),
+    )
 
 
 if __name__ == "__main__":

@@ -51,12 +51,7 @@ def run(argv: list[str] | None = None) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        run(argv)
-    except ValueError as e:
-        print(f"yt8m make-synthetic-data: error: {e}", file=sys.stderr)
-        return 2
-    return 0
+    return common.run_reporting_errors("yt8m make-synthetic-data", run, argv, (ValueError,))
 
 
 if __name__ == "__main__":

@@ -185,12 +185,9 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
 def main(argv: list[str] | None = None) -> int:
     from models.vocabulary import VocabularyError
 
-    try:
-        run(argv)
-    except (ScoreError, common.OutputExistsError, VocabularyError) as e:
-        print(f"yt8m score: error: {e}", file=sys.stderr)
-        return 2
-    return 0
+    return common.run_reporting_errors(
+        "yt8m score", run, argv, (ScoreError, common.OutputExistsError, VocabularyError)
+    )
 
 
 if __name__ == "__main__":

@@ -292,12 +292,7 @@ def run(argv: list[str] | None = None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     from models.vocabulary import VocabularyError
 
-    try:
-        run(argv)
-    except (TrainError, VocabularyError) as e:
-        print(f"yt8m train: error: {e}", file=sys.stderr)
-        return 2
-    return 0
+    return common.run_reporting_errors("yt8m train", run, argv, (TrainError, VocabularyError))
 
 
 if __name__ == "__main__":

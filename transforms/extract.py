@@ -20,7 +20,7 @@ from transforms.failures import (
     METRICS_NAMESPACE,
     DeadLettersToFailures,
     PipelineStageError,
-    describe_exception,
+    exception_text,
 )
 from transforms.frames import sample_rgb_batches
 from transforms.media import DownloadOptions, fetch_video
@@ -148,7 +148,7 @@ class ExtractVideoFeaturesFn(beam.DoFn):
             except PipelineStageError:
                 raise
             except Exception as e:  # OpenCV raises cv2.error and friends
-                raise DecodeFailed(describe_exception(type(e), [str(e)])) from e
+                raise DecodeFailed(exception_text(e)) from e
             yield batch
 
     def _featurise(self, path: str) -> tuple[np.ndarray, np.ndarray]:
@@ -158,9 +158,7 @@ class ExtractVideoFeaturesFn(beam.DoFn):
             try:
                 features = self._extractor.extract(frames_rgb)
             except Exception as e:
-                raise FeatureExtractionFailed(
-                    describe_exception(type(e), [str(e).splitlines()[0] if str(e) else ""])
-                ) from e
+                raise FeatureExtractionFailed(exception_text(e)) from e
             quantized_batches.append(yt8m_format.quantize(features))
             feature_sum += features.sum(axis=0, dtype=np.float64)
         if not quantized_batches:

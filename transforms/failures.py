@@ -35,6 +35,12 @@ def describe_exception(exc_type: type, formatted_traceback: list[str]) -> str:
     return f"{exc_type.__name__}: {message}" if message else exc_type.__name__
 
 
+def exception_text(exc: BaseException) -> str:
+    """`Class: first line of the message`, for wrapping a foreign exception."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
 class DeadLettersToFailures(beam.PTransform):
     """Turns `with_exception_handling` dead letters into counted failure records.
 
