@@ -22,6 +22,7 @@ setuptools.setup(
         "opencv-python-headless>=4.8,<6",
         "yt-dlp>=2025.1.1",
     ],
-    extras_require={"test": ["pytest>=8,<10", "ruff>=0.6,<1"]},
+    # imageio-ffmpeg: an ffmpeg binary, so tests can write H.264 and cut downloads.
+    extras_require={"test": ["pytest>=8,<10", "ruff>=0.6,<1", "imageio-ffmpeg>=0.5,<1"]},
     entry_points={"console_scripts": ["yt8m=pipelines.cli:main"]},
 )

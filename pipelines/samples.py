@@ -57,14 +57,50 @@ def write_clips(directory: str, count: int, seconds: float = 8.0) -> list[str]:
     ]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _RangeHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files quietly, with HTTP Range requests as real video hosts do
+    (ffmpeg seeks to an MP4's index when yt-dlp cuts a download short)."""
+
     def log_message(self, *args):
         pass
 
-    def copyfile(self, source, outputfile):
-        # yt-dlp probes a direct link and hangs up early: not an error.
+    def send_head(self):
+        self._range = None
+        header = self.headers.get("Range", "")
+        path = self.translate_path(self.path)
+        if not header.startswith("bytes=") or not os.path.isfile(path):
+            return super().send_head()
+        size = os.path.getsize(path)
+        start_text, _, end_text = header[len("bytes=") :].partition("-")
         try:
-            super().copyfile(source, outputfile)
+            if start_text:
+                start, end = int(start_text), int(end_text) if end_text else size - 1
+            else:  # the last N bytes
+                start, end = max(0, size - int(end_text)), size - 1
+        except ValueError:
+            return super().send_head()
+        if start >= size or start > end:
+            self.send_error(416, "Requested Range Not Satisfiable")
+            return None
+        end = min(end, size - 1)
+        handle = open(path, "rb")  # closed by the base class after copyfile
+        handle.seek(start)
+        self._range = end - start + 1
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(self._range))
+        self.end_headers()
+        return handle
+
+    def copyfile(self, source, outputfile):
+        # yt-dlp and ffmpeg probe and hang up early: not an error.
+        try:
+            if self._range is None:
+                super().copyfile(source, outputfile)
+            else:
+                outputfile.write(source.read(self._range))
         except (BrokenPipeError, ConnectionResetError):
             pass
 
@@ -73,7 +109,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def serve_directory(directory: str) -> Iterator[str]:
     """Serves directory over HTTP on 127.0.0.1 (a free port); yields the base URL."""
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=directory)
+        ("127.0.0.1", 0), functools.partial(_RangeHandler, directory=directory)
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

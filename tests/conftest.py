@@ -35,6 +35,33 @@ def clips_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def ffmpeg_dir(tmp_path_factory):
+    """A directory whose `ffmpeg` is imageio-ffmpeg's binary, for PATH."""
+    import imageio_ffmpeg
+
+    directory = tmp_path_factory.mktemp("ffmpeg_bin")
+    (directory / "ffmpeg").symlink_to(imageio_ffmpeg.get_ffmpeg_exe())
+    return directory
+
+
+@pytest.fixture(scope="session")
+def h264_clip(clips_dir, ffmpeg_dir):
+    """A 12 s H.264 clip (the codec of most YouTube formats OpenCV reads)."""
+    import subprocess
+
+    from pipelines import samples
+
+    source = samples.write_clip(str(clips_dir / "for_h264.avi"), 12.0, fps=30, fourcc="MJPG")
+    target = clips_dir / "h264_clip.mp4"
+    subprocess.run(
+        [str(ffmpeg_dir / "ffmpeg"), "-loglevel", "error", "-y", "-i", source,
+         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(target)],
+        check=True,
+    )  # fmt: skip
+    return target
+
+
+@pytest.fixture(scope="session")
 def http_base_url(clips_dir):
     from pipelines import samples
 

@@ -19,7 +19,7 @@ def _read_records(pattern):
 
 
 @pytest.fixture(scope="module")
-def mixed_run(tmp_path_factory, clips_dir, http_base_url, stand_in_model_dir):
+def mixed_run(tmp_path_factory, clips_dir, h264_clip, http_base_url, stand_in_model_dir):
     """One extract run over a list mixing every kind of good and bad input."""
     work = tmp_path_factory.mktemp("mixed")
     (work / "elsewhere").mkdir()
@@ -30,6 +30,7 @@ def mixed_run(tmp_path_factory, clips_dir, http_base_url, stand_in_model_dir):
                 "# good URLs (direct links to media files)",
                 f"{http_base_url}/short.mp4,3;1",
                 f"{http_base_url}/webm_clip.webm,2",
+                f"{http_base_url}/{h264_clip.name},4",
                 "",
                 "# local files: absolute, and relative to this list",
                 f"{clips_dir}/other.avi,7",
@@ -67,12 +68,12 @@ def mixed_run(tmp_path_factory, clips_dir, http_base_url, stand_in_model_dir):
 
 def test_every_input_line_is_accounted_for(mixed_run):
     summary, _, _ = mixed_run
-    assert summary["videos_written"] == 4
+    assert summary["videos_written"] == 5
     assert summary["failed"] == {"parse": 1, "download": 1, "decode": 3, "extract": 0, "write": 0}
     assert summary["duplicates"] == 1
     assert summary["id_collisions_renamed"] == 1
     assert (
-        summary["videos_written"] + summary["failed_total"] + summary["duplicates"] == 10
+        summary["videos_written"] + summary["failed_total"] + summary["duplicates"] == 11
     )  # lines
     assert summary["model"]["stand_in"] is True
 
@@ -100,7 +101,7 @@ def test_records_follow_the_official_schema_with_unique_ids(mixed_run):
     _, output_dir, _ = mixed_run
     frame_records = _read_records(str(output_dir / "frame" / "*.tfrecord"))
     video_records = _read_records(str(output_dir / "video" / "*.tfrecord"))
-    assert len(frame_records) == len(video_records) == 4
+    assert len(frame_records) == len(video_records) == 5
     videos = {}
     for record in frame_records:
         example = tf.train.SequenceExample.FromString(record)
@@ -121,6 +122,7 @@ def test_records_follow_the_official_schema_with_unique_ids(mixed_run):
     assert videos[renamed[0]] == ([1, 3, 5], 3)
     assert videos["webm_clip"] == ([2], 2)
     assert videos["other"] == ([7], 3)
+    assert videos["h264_clip"] == ([4], 12)
     video_ids = {
         tf.train.Example.FromString(r).features.feature["id"].bytes_list.value[0].decode()
         for r in video_records

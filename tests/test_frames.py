@@ -43,3 +43,14 @@ def test_opening_a_non_video_raises_a_decode_stage_error(tmp_path):
 def test_batch_size_must_be_positive(tmp_path):
     with pytest.raises(ValueError):
         list(frames.sample_rgb_batches(str(tmp_path / "x.mp4"), 1000.0, 300, 0))
+
+
+@pytest.mark.parametrize("frames_per_second", [1, 2])
+def test_sampler_picks_the_official_frames_from_h264(h264_clip, frames_per_second):
+    every_ms = 1000.0 / frames_per_second
+    expected = list(frames.official_frame_iterator(str(h264_clip), every_ms, 300))
+    got = list(frames.sample_frames_bgr(str(h264_clip), every_ms, 300))
+    assert len(expected) == 12 * frames_per_second
+    assert len(got) == len(expected)
+    for mine, theirs in zip(got, expected, strict=True):
+        np.testing.assert_array_equal(mine, theirs)

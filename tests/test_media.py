@@ -47,3 +47,30 @@ def test_local_files_are_read_in_place_and_missing_ones_fail(clips_dir, tmp_path
     assert video == (str(clips_dir / "other.avi"), "other")
     with pytest.raises(DownloadFailed, match="no such file"):
         fetch_video(str(clips_dir / "absent.mp4"), str(tmp_path), DownloadOptions())
+
+
+def _frames_in(path):
+    import cv2
+
+    capture = cv2.VideoCapture(str(path))
+    count = 0
+    while capture.grab():
+        count += 1
+    return count
+
+
+def test_with_ffmpeg_only_the_first_seconds_are_downloaded(
+    h264_clip, http_base_url, ffmpeg_dir, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PATH", f"{ffmpeg_dir}:{os.environ['PATH']}")
+    video = fetch_video(
+        f"{http_base_url}/{h264_clip.name}", str(tmp_path), DownloadOptions(max_seconds=4)
+    )
+    full, cut = _frames_in(h264_clip), _frames_in(video.path)
+    assert full == 360
+    assert 4 * 30 <= cut < full / 2  # 4 s at 30 fps, plus at most a keyframe interval
+
+
+def test_without_ffmpeg_whole_files_are_fetched(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no ffmpeg here
+    assert "download_ranges" not in ytdlp_params(DownloadOptions(max_seconds=4), str(tmp_path))
