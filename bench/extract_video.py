@@ -53,7 +53,7 @@ def main():
             write_stand_in_model(model_dir)
         clips = os.path.join(tmp, "clips")
         os.makedirs(clips)
-        samples.write_clip(f"{clips}/clip360.mp4", args.seconds, 30.0, size=(640, 360))
+        samples.write_h264_clip(f"{clips}/clip360.mp4", args.seconds, 30.0, size=(640, 360))
         with samples.serve_directory(clips) as base_url:
             list_file = os.path.join(tmp, "list.txt")
             with open(list_file, "w") as f:
@@ -63,7 +63,7 @@ def main():
                 for batch_size in (32, 1):
                     seconds, frames = run_once(list_file, f"{tmp}/out", model_dir, batch_size)
                     results[batch_size] = min(results.get(batch_size, seconds), seconds)
-    print(f"clip: {args.seconds:.0f} s 640x360 30 fps, downloaded by yt-dlp; {frames} frames")
+    print(f"clip: {args.seconds:.0f} s 640x360 30 fps H.264, downloaded by yt-dlp; {frames} frames")
     print(f"model: {'stand-in' if not args.model_dir else args.model_dir}")
     print(f"batched (32): {results[32]:.2f} s per video (whole pipeline, start-up included)")
     print(f"per-frame (1): {results[1]:.2f} s per video")

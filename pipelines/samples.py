@@ -57,6 +57,24 @@ def write_clips(directory: str, count: int, seconds: float = 8.0) -> list[str]:
     ]
 
 
+def write_h264_clip(path: str, seconds: float, fps: float = 30.0, size=(320, 240)) -> str:
+    """Writes an H.264 MP4 (the codec most sites serve), transcoded with the
+    ffmpeg binary of the imageio-ffmpeg wheel (a test dependency)."""
+    import subprocess
+    import tempfile
+
+    import imageio_ffmpeg
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = write_clip(f"{tmp}/source.avi", seconds, fps, size, fourcc="MJPG")
+        subprocess.run(
+            [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-i", source,
+             "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", path],
+            check=True,
+        )  # fmt: skip
+    return path
+
+
 class _RangeHandler(http.server.SimpleHTTPRequestHandler):
     """Serves files quietly, with HTTP Range requests as real video hosts do
     (ffmpeg seeks to an MP4's index when yt-dlp cuts a download short)."""

@@ -45,19 +45,12 @@ def ffmpeg_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def h264_clip(clips_dir, ffmpeg_dir):
+def h264_clip(clips_dir):
     """A 12 s H.264 clip (the codec of most YouTube formats OpenCV reads)."""
-    import subprocess
-
     from pipelines import samples
 
-    source = samples.write_clip(str(clips_dir / "for_h264.avi"), 12.0, fps=30, fourcc="MJPG")
     target = clips_dir / "h264_clip.mp4"
-    subprocess.run(
-        [str(ffmpeg_dir / "ffmpeg"), "-loglevel", "error", "-y", "-i", source,
-         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(target)],
-        check=True,
-    )  # fmt: skip
+    samples.write_h264_clip(str(target), 12.0, fps=30)
     return target
 
 
