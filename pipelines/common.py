@@ -23,10 +23,6 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescript
     """Shows defaults and keeps the description's line breaks."""
 
 
-def pipeline_options(beam_args: list[str]) -> PipelineOptions:
-    return PipelineOptions(beam_args)
-
-
 def runner_for(options: PipelineOptions):
     """The runner to use: the user's, or the local FnApiRunner when none is named."""
     if options.view_as(StandardOptions).runner:
@@ -58,14 +54,13 @@ def write_json(path: str, payload: dict) -> None:
         f.write(json.dumps(payload, indent=2, sort_keys=True).encode("utf-8"))
 
 
+# Runners whose workers share this machine's files.
+_LOCAL_RUNNER_NAMES = ("direct", "fnapi", "prism")
+
+
 def is_local_run(options: PipelineOptions) -> bool:
-    runner = options.view_as(StandardOptions).runner
-    return (
-        runner is None
-        or "direct" in runner.lower()
-        or "fnapi" in runner.lower()
-        or ("prism" in runner.lower())
-    )
+    runner = (options.view_as(StandardOptions).runner or "").lower()
+    return not runner or any(name in runner for name in _LOCAL_RUNNER_NAMES)
 
 
 def counters(result) -> dict[str, int]:

@@ -13,6 +13,7 @@ import time
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions
 
 from models import assets
 from models.inception import ModelLoadError, graph_is_stand_in
@@ -233,7 +234,7 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
     """Parses flags, checks everything checkable up front, runs, and summarises."""
     args, beam_args = make_parser().parse_known_args(argv)
     common.configure_logging(args.verbose)
-    options = common.pipeline_options(beam_args)
+    options = PipelineOptions(beam_args)
     check_inputs(args.input)
     model_dir = assets.resolve_model_dir(args.model_dir)
     if not common.is_local_run(options) and "://" not in model_dir:

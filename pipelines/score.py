@@ -16,6 +16,7 @@ import time
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions
 
 from models import metrics
 from pipelines import common
@@ -143,7 +144,7 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
     from models.vocabulary import load_vocabulary
 
     vocabulary = load_vocabulary(args.vocabulary)
-    options = common.pipeline_options(beam_args)
+    options = PipelineOptions(beam_args)
     started = time.monotonic()
     pipeline = test_pipeline or common.make_pipeline(options)
     build_score_pipeline(

@@ -64,3 +64,23 @@ def test_demo_runs_offline_and_says_it_uses_the_stand_in(tmp_path, monkeypatch):
     assert "STAND-IN" in result.stdout
     assert "Videos written: 4" in result.stdout
     assert list((tmp_path / "demo" / "features" / "frame").glob("*.tfrecord"))
+
+
+@pytest.mark.parametrize(
+    "runner,local",
+    [(None, True), ("DirectRunner", True), ("PrismRunner", True), ("DataflowRunner", False)],
+)
+def test_local_runners_are_told_apart_from_remote_ones(runner, local):
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    args = ["--runner", runner] if runner else []
+    assert common.is_local_run(PipelineOptions(args)) is local
+
+
+def test_remote_runner_with_a_local_model_dir_is_refused(tmp_path, stand_in_model_dir):
+    (tmp_path / "list.txt").write_text("a.mp4\n")
+    with pytest.raises(extract.UsageError, match="gs://"):
+        extract.run(
+            ["--input", str(tmp_path / "list.txt"), "--output_dir", str(tmp_path / "out"),
+             "--model_dir", stand_in_model_dir, "--runner", "DataflowRunner"]
+        )  # fmt: skip
