@@ -224,10 +224,10 @@ def run(argv: list[str] | None = None) -> dict:
         loss=baseline.make_loss(args.loss, weights),
     )
 
-    def dataset(files, shuffle):
+    def dataset(files, files_kind, shuffle):
         return baseline.make_dataset(
             files,
-            kind_of(files),
+            files_kind,
             feature_names,
             args.num_classes,
             args.batch_size,
@@ -240,12 +240,13 @@ def run(argv: list[str] | None = None) -> dict:
     history: list[dict] = []
     callbacks = [keras.callbacks.TensorBoard(log_dir=log_dir)]
     if eval_files:
-        callbacks.append(_eval_callback(dataset(eval_files, False), args.top_k, log_dir, history))
+        eval_dataset = dataset(eval_files, kind_of(eval_files), False)
+        callbacks.append(_eval_callback(eval_dataset, args.top_k, log_dir, history))
     started = time.monotonic()
     # Repeat and count steps, so Keras knows an epoch's length and shows progress.
     steps_per_epoch = max(1, math.ceil(stats.videos / args.batch_size))
     fit = model.fit(
-        dataset(train_files, True).repeat(),
+        dataset(train_files, kind, True).repeat(),
         epochs=args.epochs,
         steps_per_epoch=steps_per_epoch,
         shuffle=False,  # tf.data shuffles
