@@ -93,6 +93,17 @@ def graph_is_stand_in(model_dir: str) -> bool:
     return _has_stand_in_marker(graph_def)
 
 
+def _reshape_shape_dtype(graph_def):
+    """The dtype of pool_3/_reshape's shape constant, which our [-1, 2048] replaces."""
+    import tensorflow as tf
+
+    name = _RESHAPE_SHAPE.split(":")[0]
+    for node in graph_def.node:
+        if node.name == name and "dtype" in node.attr:
+            return tf.dtypes.as_dtype(node.attr["dtype"].type)
+    return tf.int32
+
+
 def _has_stand_in_marker(graph_def) -> bool:
     return any(node.name == STAND_IN_MARKER_NODE for node in graph_def.node)
 
@@ -111,7 +122,9 @@ class InceptionPcaExtractor:
                 tf.uint8, shape=(None, None, None, 3), name="yt8m/frames"
             )
             frames_float = tf.cast(self._frames, tf.float32)
-            batch_shape = tf.constant([-1, yt8m_format.INCEPTION_DIM], tf.int32)
+            batch_shape = tf.constant(
+                [-1, yt8m_format.INCEPTION_DIM], _reshape_shape_dtype(graph_def)
+            )
             (pooled,) = tf.compat.v1.import_graph_def(
                 graph_def,
                 input_map={_ONE_IMAGE_BATCH: frames_float, _RESHAPE_SHAPE: batch_shape},
