@@ -47,11 +47,12 @@ def build_extract_pipeline(
     frames_per_second: float = yt8m_format.DEFAULT_FRAMES_PER_SECOND,
     max_frames: int = yt8m_format.DEFAULT_MAX_FRAMES,
     batch_size: int = 32,
+    video_timeout_s: float | None = None,
 ) -> None:
     """Adds the extract steps to `pipeline` (unrun, so tests can use TestPipeline)."""
     videos, parse_failures = pipeline | "Read video lists" >> ReadVideoSources(inputs)
     video_features, extract_failures = videos | "Extract features" >> ExtractFeatures(
-        model_dir, download_options, frames_per_second, max_frames, batch_size
+        model_dir, download_options, frames_per_second, max_frames, batch_size, video_timeout_s
     )
     write_failures = (
         video_features
@@ -69,6 +70,13 @@ def _positive_float(text: str) -> float:
     value = float(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
     return value
 
 
@@ -128,6 +136,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_positive_int,
         default=32,
         help="Frames per Inception batch; also the most decoded frames held in memory.",
+    )
+    parser.add_argument(
+        "--video_timeout",
+        type=_non_negative_float,
+        default=1800.0,
+        help="Seconds one video may take (download, decode, features) before it is recorded "
+        "as a TimeoutError failure; 0 for no limit.",
     )
     download = parser.add_argument_group("downloads (http(s) sources, through yt-dlp)")
     download.add_argument(
@@ -258,6 +273,7 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
         args.frames_per_second,
         args.max_frames,
         args.batch_size,
+        args.video_timeout,
     )
     counters = common.run_to_completion(pipeline)
     summary = summarise(counters, time.monotonic() - started)

@@ -1,6 +1,9 @@
 import glob
+import http.server
 import json
 import shutil
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -147,3 +150,36 @@ def test_mean_rgb_is_the_mean_of_unquantised_features(mixed_run):
         assert unclipped.sum() > 100
         approx = (frames.astype(np.float64) * 4.0 / 255.0 - 2.0).mean(axis=0)
         assert np.abs(approx - mean_rgb)[unclipped].max() <= 2.0 / 255.0 + 1e-6
+
+
+class _StallingHandler(http.server.BaseHTTPRequestHandler):
+    """A host that accepts the connection and then says nothing for a while."""
+
+    def do_GET(self):
+        time.sleep(4)
+        self.send_error(503)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_stalled_video_times_out_and_the_rest_continue(tmp_path, clips_dir, stand_in_model_dir):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StallingHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    stalled = f"http://127.0.0.1:{server.server_address[1]}/stalled.mp4"
+    try:
+        (tmp_path / "list.txt").write_text(f"{stalled}\n{clips_dir}/short.mp4\n")
+        summary = extract.run(
+            ["--input", str(tmp_path / "list.txt"), "--output_dir", str(tmp_path / "out"),
+             "--model_dir", stand_in_model_dir, "--video_timeout", "1", "--retries", "0"]
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert summary["videos_written"] == 1
+    assert summary["failed"]["extract"] == 1
+    (failures_file,) = glob.glob(str(tmp_path / "out" / "failures" / "*.jsonl"))
+    with open(failures_file) as f:
+        (failure,) = [json.loads(line) for line in f]
+    assert failure["source"] == stalled
+    assert failure["error"] == "TimeoutError: not finished within 1 s"

@@ -197,20 +197,36 @@ def _source_context(video: VideoSource) -> dict:
 
 
 class ExtractFeatures(beam.PTransform):
-    """VideoSources -> (VideoFeatures, failures of the download/decode/extract stages)."""
+    """VideoSources -> (VideoFeatures, failures of the download/decode/extract stages).
 
-    def __init__(self, model_dir, download_options, frames_per_second, max_frames, batch_size):
+    With `video_timeout_s`, a video still unfinished after that long becomes a
+    TimeoutError failure, so one stalled host cannot hold a worker for ever.
+    """
+
+    def __init__(
+        self,
+        model_dir,
+        download_options,
+        frames_per_second,
+        max_frames,
+        batch_size,
+        video_timeout_s: float | None = None,
+    ):
         super().__init__()
         self._fn = ExtractVideoFeaturesFn(
             model_dir, download_options, frames_per_second, max_frames, batch_size
         )
+        self._timeout_s = video_timeout_s or None
 
     def expand(self, videos):
-        features, dead_letters = (
-            videos | "Fetch, sample, featurise" >> beam.ParDo(self._fn).with_exception_handling()
-        )
+        features, dead_letters = videos | "Fetch, sample, featurise" >> beam.ParDo(
+            self._fn
+        ).with_exception_handling(timeout=self._timeout_s)
         failures = dead_letters | "Extraction failures" >> DeadLettersToFailures(
-            "extract", source_of=lambda video: video.source, context_of=_source_context
+            "extract",
+            source_of=lambda video: video.source,
+            context_of=_source_context,
+            timeout_s=self._timeout_s,
         )
         return features, failures
 

@@ -48,13 +48,15 @@ class DeadLettersToFailures(beam.PTransform):
       default_stage: the stage for exceptions that do not name one.
       source_of: maps the failed element to its source string.
       context_of: maps the failed element to extra fields for the record.
+      timeout_s: the time limit of the step, to explain its TimeoutErrors.
     """
 
-    def __init__(self, default_stage, source_of, context_of=lambda element: {}):
+    def __init__(self, default_stage, source_of, context_of=lambda element: {}, timeout_s=None):
         super().__init__()
         self._default_stage = default_stage
         self._source_of = source_of
         self._context_of = context_of
+        self._timeout_s = timeout_s
 
     def expand(self, dead_letters):
         return dead_letters | beam.Map(self._to_failure)
@@ -63,12 +65,10 @@ class DeadLettersToFailures(beam.PTransform):
         element, (exc_type, _, formatted_traceback) = dead_letter
         stage = getattr(exc_type, "stage", self._default_stage)
         Metrics.counter(METRICS_NAMESPACE, failure_counter_name(stage)).inc()
-        return make_failure(
-            self._source_of(element),
-            stage,
-            describe_exception(exc_type, formatted_traceback),
-            **self._context_of(element),
-        )
+        error = describe_exception(exc_type, formatted_traceback)
+        if self._timeout_s and issubclass(exc_type, TimeoutError):
+            error = f"TimeoutError: not finished within {self._timeout_s:g} s"
+        return make_failure(self._source_of(element), stage, error, **self._context_of(element))
 
 
 class WriteFailures(beam.PTransform):
