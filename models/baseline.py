@@ -109,8 +109,6 @@ def _frame_parser(feature_names: Sequence[str], num_classes: int):
     import tensorflow as tf
 
     list_names = [yt8m_format.VIDEO_FEATURES[name][0] for name in feature_names]
-    scalar = (yt8m_format.MAX_QUANTIZED_VALUE - yt8m_format.MIN_QUANTIZED_VALUE) / 255.0
-    bias = float(yt8m_format.dequantize(np.zeros(1, np.uint8))[0])
 
     def parse(serialized):
         context, lists = tf.io.parse_single_sequence_example(
@@ -123,7 +121,8 @@ def _frame_parser(feature_names: Sequence[str], num_classes: int):
         means = []
         for name in list_names:
             quantized = tf.cast(tf.io.decode_raw(lists[name], tf.uint8), tf.float32)
-            means.append(tf.reduce_mean(quantized * scalar + bias, axis=0))
+            dequantized = quantized * yt8m_format.DEQUANTIZE_SCALE + yt8m_format.DEQUANTIZE_BIAS
+            means.append(tf.reduce_mean(dequantized, axis=0))
         labels = _multi_hot(tf.sparse.expand_dims(context[yt8m_format.LABELS_KEY], 0), num_classes)
         return tf.concat(means, axis=0), labels[0]
 

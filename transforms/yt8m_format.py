@@ -63,17 +63,16 @@ def quantize(features: np.ndarray) -> np.ndarray:
     return np.rint((clipped - MIN_QUANTIZED_VALUE) * scale).astype(np.uint8)
 
 
-def dequantize(quantized: np.ndarray) -> np.ndarray:
-    """Maps uint8 features back to floats as the official reader (`utils.Dequantize`).
+# The official reader's dequantisation (`utils.Dequantize`): x * scale + bias.
+# Its bias of range/512 (about half a bin) lands values near their bin's centre;
+# we keep its exact constants so models see the same numbers from either reader.
+DEQUANTIZE_SCALE = (MAX_QUANTIZED_VALUE - MIN_QUANTIZED_VALUE) / 255.0
+DEQUANTIZE_BIAS = (MAX_QUANTIZED_VALUE - MIN_QUANTIZED_VALUE) / 512.0 + MIN_QUANTIZED_VALUE
 
-    The official reader adds a bias of range/512 (about half a bin), so the result
-    is close to the centre of the value's bin rather than its lower edge; we keep
-    its exact constants so models trained on either reader see the same numbers.
-    """
-    quantize_range = MAX_QUANTIZED_VALUE - MIN_QUANTIZED_VALUE
-    scalar = quantize_range / 255.0
-    bias = quantize_range / 512.0 + MIN_QUANTIZED_VALUE
-    return np.asarray(quantized, dtype=np.float32) * scalar + bias
+
+def dequantize(quantized: np.ndarray) -> np.ndarray:
+    """Maps uint8 features back to floats as the official reader does."""
+    return np.asarray(quantized, dtype=np.float32) * DEQUANTIZE_SCALE + DEQUANTIZE_BIAS
 
 
 def sorted_labels(labels: Sequence[int]) -> list[int]:
