@@ -75,8 +75,25 @@ def counters(result) -> dict[str, int]:
     return totals
 
 
-class OutputExistsError(ValueError):
+class UsageError(ValueError):
+    """Bad command-line input, reported before any pipeline or training starts."""
+
+
+class OutputExistsError(UsageError):
     """The output directory holds an earlier run's outputs."""
+
+
+def matching_files(pattern: str, flag: str) -> list[str]:
+    """The files a glob (local or any Beam filesystem) matches, sorted; none is an error."""
+    from apache_beam.io.filesystems import FileSystems
+
+    try:
+        files = sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+    except Exception as e:  # each filesystem raises its own errors
+        raise UsageError(f"{flag} {pattern}: {type(e).__name__}: {e}") from None
+    if not files:
+        raise UsageError(f"{flag} {pattern} matches no files")
+    return files
 
 
 def prepare_output_dir(output_dir: str, patterns: list[str], overwrite: bool) -> None:

@@ -34,10 +34,6 @@ OUTPUT_PATTERNS = ["frame/*", "video/*", "failures/*", "summary.json"]
 SUMMARY_FILE = "summary.json"
 
 
-class UsageError(ValueError):
-    """Bad command-line input, reported before any pipeline starts."""
-
-
 def build_extract_pipeline(
     pipeline: beam.Pipeline,
     inputs: list[str],
@@ -191,7 +187,9 @@ def download_options_from(args: argparse.Namespace) -> DownloadOptions:
 
         rate_limit = parse_bytes(args.rate_limit)
         if not rate_limit:
-            raise UsageError(f"--rate_limit {args.rate_limit!r} is not a rate like 50K or 4.2M")
+            raise common.UsageError(
+                f"--rate_limit {args.rate_limit!r} is not a rate like 50K or 4.2M"
+            )
     return DownloadOptions(
         min_height=args.min_height,
         max_seconds=args.max_frames / args.frames_per_second,
@@ -203,16 +201,6 @@ def download_options_from(args: argparse.Namespace) -> DownloadOptions:
         proxy=args.proxy,
         rate_limit_bytes_per_s=rate_limit,
     )
-
-
-def check_inputs(patterns: list[str]) -> None:
-    for pattern in patterns:
-        try:
-            matched = FileSystems.match([pattern])[0].metadata_list
-        except Exception as e:  # each filesystem raises its own errors
-            raise UsageError(f"--input {pattern}: {type(e).__name__}: {e}") from None
-        if not matched:
-            raise UsageError(f"--input {pattern} matches no files")
 
 
 def summarise(counters: dict[str, int], wall_s: float) -> dict:
@@ -250,10 +238,11 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
     args, beam_args = make_parser().parse_known_args(argv)
     common.configure_logging(args.verbose)
     options = PipelineOptions(beam_args)
-    check_inputs(args.input)
+    for pattern in args.input:
+        common.matching_files(pattern, "--input")
     model_dir = assets.resolve_model_dir(args.model_dir)
     if not common.is_local_run(options) and "://" not in model_dir:
-        raise UsageError(
+        raise common.UsageError(
             f"Workers of a remote runner cannot read the local model directory "
             f"{model_dir}; copy its four files to gs://BUCKET/DIR and pass --model_dir "
             "gs://BUCKET/DIR"
@@ -289,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         "yt8m extract",
         run,
         argv,
-        (UsageError, common.OutputExistsError, assets.ModelAssetsError, ModelLoadError),
+        (common.UsageError, assets.ModelAssetsError, ModelLoadError),
     )
 
 

@@ -30,10 +30,6 @@ METRICS_FILE = "metrics.json"
 OUTPUT_PATTERNS = ["predictions-*", METRICS_FILE, "failures/*"]
 
 
-class ScoreError(ValueError):
-    """Bad command-line input, reported before any pipeline starts."""
-
-
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="yt8m score",
@@ -78,7 +74,9 @@ def read_training(model: str) -> tuple[str, dict]:
     training_file = FileSystems.join(export, TRAINING_FILE)
     missing = [p for p in (model_file, training_file) if not FileSystems.exists(p)]
     if missing:
-        raise ScoreError(f"--model {model} lacks {', '.join(missing)}; train one with yt8m train")
+        raise common.UsageError(
+            f"--model {model} lacks {', '.join(missing)}; train one with yt8m train"
+        )
     with FileSystems.open(training_file) as f:
         return model_file, json.loads(f.read())
 
@@ -136,9 +134,8 @@ def run(argv: list[str] | None = None, test_pipeline: beam.Pipeline | None = Non
     args, beam_args = make_parser().parse_known_args(argv)
     common.configure_logging(args.verbose)
     if args.top_k < 1 or args.batch_size < 1:
-        raise ScoreError("--top_k and --batch_size must be at least 1")
-    if not FileSystems.match([args.input])[0].metadata_list:
-        raise ScoreError(f"--input {args.input} matches no files")
+        raise common.UsageError("--top_k and --batch_size must be at least 1")
+    common.matching_files(args.input, "--input")
     model_file, training = read_training(args.model)
     common.prepare_output_dir(args.output_dir, OUTPUT_PATTERNS, args.overwrite)
     from models.vocabulary import load_vocabulary
@@ -187,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     from models.vocabulary import VocabularyError
 
     return common.run_reporting_errors(
-        "yt8m score", run, argv, (ScoreError, common.OutputExistsError, VocabularyError)
+        "yt8m score", run, argv, (common.UsageError, VocabularyError)
     )
 
 

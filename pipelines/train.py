@@ -32,10 +32,6 @@ TRAINING_FILE = "training.json"
 _LOGGER = logging.getLogger(__name__)
 
 
-class TrainError(ValueError):
-    """Bad input to training, reported before any training starts."""
-
-
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="yt8m train", description=__doc__, formatter_class=common.HelpFormatter
@@ -92,18 +88,6 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def expand_glob(pattern: str, flag: str) -> list[str]:
-    from apache_beam.io.filesystems import FileSystems
-
-    try:
-        files = sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
-    except Exception as e:  # each filesystem raises its own errors
-        raise TrainError(f"{flag} {pattern}: {type(e).__name__}: {e}") from None
-    if not files:
-        raise TrainError(f"{flag} {pattern} matches no files")
-    return files
-
-
 def class_weights_for(args, stats: baseline.LabelStats) -> np.ndarray | None:
     if args.loss != "weighted_hamming":
         return None
@@ -111,7 +95,7 @@ def class_weights_for(args, stats: baseline.LabelStats) -> np.ndarray | None:
         return np.ones(args.num_classes, np.float32)
     if args.class_weights == "vocabulary":
         if not args.vocabulary:
-            raise TrainError("--class_weights vocabulary needs --vocabulary")
+            raise common.UsageError("--class_weights vocabulary needs --vocabulary")
         from models.vocabulary import read_vocabulary
 
         vocabulary = read_vocabulary(args.vocabulary)
@@ -188,11 +172,11 @@ def run(argv: list[str] | None = None) -> dict:
     try:
         yt8m_format.check_feature_names(feature_names)
     except ValueError as e:
-        raise TrainError(f"--features: {e}") from None
+        raise common.UsageError(f"--features: {e}") from None
     if args.model_dir.startswith("gs://"):
-        raise TrainError("--model_dir must be local; copy the export to GCS afterwards")
-    train_files = expand_glob(args.train_data, "--train_data")
-    eval_files = expand_glob(args.eval_data, "--eval_data") if args.eval_data else []
+        raise common.UsageError("--model_dir must be local; copy the export to GCS afterwards")
+    train_files = common.matching_files(args.train_data, "--train_data")
+    eval_files = common.matching_files(args.eval_data, "--eval_data") if args.eval_data else []
 
     def kind_of(files):
         return baseline.detect_record_kind(files) if args.input_kind == "auto" else args.input_kind
@@ -200,7 +184,7 @@ def run(argv: list[str] | None = None) -> dict:
     kind = kind_of(train_files)
     stats = baseline.count_labels(train_files, kind, args.num_classes)
     if stats.out_of_range:
-        raise TrainError(
+        raise common.UsageError(
             f"{stats.out_of_range} training labels lie outside [0, {args.num_classes}) "
             f"(largest {stats.max_label}); pass --num_classes {stats.max_label + 1} or fix the data"
         )
@@ -293,7 +277,9 @@ def run(argv: list[str] | None = None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     from models.vocabulary import VocabularyError
 
-    return common.run_reporting_errors("yt8m train", run, argv, (TrainError, VocabularyError))
+    return common.run_reporting_errors(
+        "yt8m train", run, argv, (common.UsageError, VocabularyError)
+    )
 
 
 if __name__ == "__main__":

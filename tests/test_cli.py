@@ -84,7 +84,7 @@ def test_local_runners_are_told_apart_from_remote_ones(runner, local):
 
 def test_remote_runner_with_a_local_model_dir_is_refused(tmp_path, stand_in_model_dir):
     (tmp_path / "list.txt").write_text("a.mp4\n")
-    with pytest.raises(extract.UsageError, match="gs://"):
+    with pytest.raises(common.UsageError, match="gs://"):
         extract.run(
             ["--input", str(tmp_path / "list.txt"), "--output_dir", str(tmp_path / "out"),
              "--model_dir", stand_in_model_dir, "--runner", "DataflowRunner"]
