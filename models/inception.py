@@ -67,8 +67,12 @@ def load_pca(model_dir: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mean[:, 0], eigenvecs.T[:, :out], eigenvals[:out, 0]
 
 
-def parse_graph_def(data: bytes, source: str):
+def read_graph_def(model_dir: str):
+    """The checked GraphDef of model_dir's classify_image_graph_def.pb."""
     import tensorflow as tf
+
+    data = assets.read_bytes(model_dir, assets.GRAPH_FILE)
+    source = f"{model_dir}/{assets.GRAPH_FILE}"
 
     graph_def = tf.compat.v1.GraphDef()
     try:
@@ -87,10 +91,7 @@ def parse_graph_def(data: bytes, source: str):
 
 def graph_is_stand_in(model_dir: str) -> bool:
     """Whether model_dir holds the stand-in graph rather than the official one."""
-    graph_def = parse_graph_def(
-        assets.read_bytes(model_dir, assets.GRAPH_FILE), f"{model_dir}/{assets.GRAPH_FILE}"
-    )
-    return _has_stand_in_marker(graph_def)
+    return _has_stand_in_marker(read_graph_def(model_dir))
 
 
 def _reshape_shape_dtype(graph_def):
@@ -114,8 +115,6 @@ class InceptionPcaExtractor:
     def __init__(self, graph_def, pca_mean, pca_projection, pca_eigenvals, source=""):
         import tensorflow as tf
 
-        self.source = source
-        self.is_stand_in = _has_stand_in_marker(graph_def)
         self._graph = tf.Graph()
         with self._graph.as_default():
             self._frames = tf.compat.v1.placeholder(
@@ -136,7 +135,7 @@ class InceptionPcaExtractor:
             whitening = tf.sqrt(tf.constant(pca_eigenvals, tf.float32) + PCA_WHITENING_EPSILON)
             self._features = tf.divide(projected, whitening, name="yt8m/pca_features")
         self._session = tf.compat.v1.Session(graph=self._graph)
-        if self.is_stand_in:
+        if _has_stand_in_marker(graph_def):
             _LOGGER.warning(
                 "Using the STAND-IN model from %s: random weights, features are NOT "
                 "real YouTube-8M features.",
@@ -146,10 +145,7 @@ class InceptionPcaExtractor:
     @classmethod
     def load(cls, model_dir: str) -> InceptionPcaExtractor:
         """Loads the four model files from a local or gs:// directory."""
-        graph_def = parse_graph_def(
-            assets.read_bytes(model_dir, assets.GRAPH_FILE), f"{model_dir}/{assets.GRAPH_FILE}"
-        )
-        return cls(graph_def, *load_pca(model_dir), source=model_dir)
+        return cls(read_graph_def(model_dir), *load_pca(model_dir), source=model_dir)
 
     def extract(self, frames_rgb: np.ndarray) -> np.ndarray:
         frames_rgb = np.asarray(frames_rgb)
@@ -158,6 +154,3 @@ class InceptionPcaExtractor:
                 f"frames must be uint8 (n, H, W, 3), got {frames_rgb.dtype} {frames_rgb.shape}"
             )
         return self._session.run(self._features, {self._frames: frames_rgb})
-
-    def close(self) -> None:
-        self._session.close()
