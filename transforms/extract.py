@@ -20,6 +20,7 @@ from transforms.failures import (
     METRICS_NAMESPACE,
     DeadLettersToFailures,
     PipelineStageError,
+    counter,
     exception_text,
 )
 from transforms.frames import sample_rgb_batches
@@ -47,10 +48,6 @@ class VideoFeatures(NamedTuple):
     mean_rgb: np.ndarray  # (1024,) float32, mean of the unquantised features
 
 
-def _counter(name: str):
-    return Metrics.counter(METRICS_NAMESPACE, name)
-
-
 def merge_duplicates(
     source_and_videos: tuple[str, Iterable[VideoSource]],
 ) -> VideoSource:
@@ -58,7 +55,7 @@ def merge_duplicates(
     _, videos = source_and_videos
     videos = sorted(videos, key=lambda v: (v.list_file, v.line))
     if len(videos) > 1:
-        _counter("duplicates").inc(len(videos) - 1)
+        counter("duplicates").inc(len(videos) - 1)
     labels = tuple(sorted({label for video in videos for label in video.labels}))
     return videos[0]._replace(labels=labels)
 
@@ -98,7 +95,7 @@ class ReadVideoSources(beam.PTransform):
 
 
 def _count_and_pass(element, counter_name: str):
-    _counter(counter_name).inc()
+    counter(counter_name).inc()
     return element
 
 
@@ -175,12 +172,12 @@ class ExtractVideoFeaturesFn(beam.DoFn):
         try:
             local = fetch_video(video.source, workdir, self._download_options)
             if local.path != video.source:
-                _counter("videos_downloaded").inc()
+                counter("videos_downloaded").inc()
             quantized, mean_rgb = self._featurise(local.path)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         elapsed = time.monotonic() - started
-        _counter("frames_sampled").inc(len(quantized))
+        counter("frames_sampled").inc(len(quantized))
         Metrics.distribution(METRICS_NAMESPACE, "video_ms").update(int(elapsed * 1000))
         _LOGGER.info(
             "Extracted %s: %d frames in %.1f s (%s)",
@@ -240,7 +237,7 @@ def disambiguate_ids(
     videos = sorted(videos, key=lambda v: v.source)
     yield videos[0]
     for video in videos[1:]:
-        _counter("id_collisions").inc()
+        counter("id_collisions").inc()
         suffix = hashlib.sha1(video.source.encode("utf-8")).hexdigest()[:8]
         yield video._replace(video_id=f"{video_id}-{suffix}")
 
@@ -263,7 +260,7 @@ def serialise_records(video: VideoFeatures) -> tuple[bytes, bytes]:
     video_record = yt8m_format.make_video_level_example(
         video.video_id, video.labels, video.mean_rgb
     )
-    _counter("videos_written").inc()
+    counter("videos_written").inc()
     return frame_record, video_record
 
 

@@ -17,6 +17,11 @@ class PipelineStageError(Exception):
     stage = "extract"
 
 
+def counter(name: str):
+    """A Beam counter under the project's one metrics namespace."""
+    return Metrics.counter(METRICS_NAMESPACE, name)
+
+
 def failure_counter_name(stage: str) -> str:
     return f"failed_{stage}"
 
@@ -64,7 +69,7 @@ class DeadLettersToFailures(beam.PTransform):
     def _to_failure(self, dead_letter):
         element, (exc_type, _, formatted_traceback) = dead_letter
         stage = getattr(exc_type, "stage", self._default_stage)
-        Metrics.counter(METRICS_NAMESPACE, failure_counter_name(stage)).inc()
+        counter(failure_counter_name(stage)).inc()
         error = describe_exception(exc_type, formatted_traceback)
         if self._timeout_s and issubclass(exc_type, TimeoutError):
             error = f"TimeoutError: not finished within {self._timeout_s:g} s"

@@ -8,11 +8,10 @@ from typing import NamedTuple
 
 import apache_beam as beam
 import numpy as np
-from apache_beam.metrics import Metrics
 
 from models import metrics
 from transforms import yt8m_format
-from transforms.failures import METRICS_NAMESPACE, DeadLettersToFailures
+from transforms.failures import DeadLettersToFailures, counter
 
 CSV_HEADER = "VideoId,LabelConfidencePairs"
 
@@ -24,10 +23,6 @@ class ScoredVideo(NamedTuple):
     top_scores: tuple[float, ...]
     hit_at_one: float | None  # None without labels
     perr: float | None
-
-
-def _counter(name: str):
-    return Metrics.counter(METRICS_NAMESPACE, name)
 
 
 class ParseRecords(beam.PTransform):
@@ -45,7 +40,7 @@ class ParseRecords(beam.PTransform):
     def _parse(self, file_and_record):
         _, serialized = file_and_record
         video = yt8m_format.parse_video_record(serialized, self._feature_names, self._num_classes)
-        _counter("records_parsed").inc()
+        counter("records_parsed").inc()
         return (video.video_id, video.labels), video.features
 
     def expand(self, pipeline):
@@ -72,7 +67,7 @@ def rank_prediction(keyed_result, num_classes: int, top_k: int) -> ScoredVideo:
         truth[0, list(labels)] = 1.0
         hit = metrics.hit_at_one(scores[None], truth)
         perr = metrics.precision_at_equal_recall_rate(scores[None], truth)
-    _counter("videos_scored").inc()
+    counter("videos_scored").inc()
     return ScoredVideo(
         video_id,
         tuple(labels),
